@@ -1,0 +1,3 @@
+from allmende.cli import main
+
+main()

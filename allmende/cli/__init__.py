@@ -1,0 +1,43 @@
+"""The `allmende` command line. Errors people can fix exit with 2 and no traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from allmende.cli import blueprint_cmds
+from allmende.errors import AllmendeError
+
+app = typer.Typer(
+    name="allmende",
+    help="Public AI infrastructure: declare it, deploy it, account for it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+blueprint_cmds.register(app)
+
+err = Console(stderr=True, highlight=False)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except AllmendeError as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.render())}", soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,1 @@
+"""Blueprints: the schema, the sector profiles, loading and merging, the capacity planner."""
