@@ -31,9 +31,7 @@ def bill_of_materials(plan: Plan) -> dict[str, Any]:
     used_charts = {c.name for c in plan.charts()}
     return {
         "stack": plan.stack,
-        "pins": [
-            {**p.model_dump(), "used": p.kind != "chart" or p.name in used_charts} for p in versions.all_pins()
-        ],
+        "pins": [{**p.model_dump(), "used": p.kind != "chart" or p.name in used_charts} for p in versions.all_pins()],
     }
 
 

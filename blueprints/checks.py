@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from allmende.errors import Problem
 from allmende.blueprints.gpus import pool_units, units_per_gpu
 from allmende.blueprints.schema import Blueprint
+
+from allmende.errors import Problem
 
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -71,7 +72,8 @@ def _services(bp: Blueprint) -> list[Problem]:
             problems.append(
                 Problem(
                     f"{at}.replicas.min",
-                    f"a critical service keeps at least {critical_min} replica(s) in this sector, not {svc.replicas.min}",
+                    f"a critical service keeps at least {critical_min} replica(s) in this sector, "
+                    f"not {svc.replicas.min}",
                     f"set replicas.min to {critical_min} or more",
                 )
             )
@@ -118,14 +120,20 @@ def _register(bp: Blueprint) -> list[Problem]:
                     )
                 )
         if entry.dpia is None and (entry.personal_data or bp.rules.dpia == "always"):
-            why = "this sector requires a DPIA for every service" if bp.rules.dpia == "always" else "it processes personal data"
+            why = (
+                "this sector requires a DPIA for every service"
+                if bp.rules.dpia == "always"
+                else "it processes personal data"
+            )
             problems.append(Problem(f"{at}.dpia", f"a DPIA is required: {why}", "link it: url, sha256, date"))
         if entry.risk_class == "high" and entry.fria is None:
             problems.append(
                 Problem(f"{at}.fria", "a high-risk service of a public body needs a FRIA", "link it: url, sha256, date")
             )
         if entry.risk_class == "prohibited":
-            problems.append(Problem(f"{at}.risk_class", "prohibited AI practices cannot be deployed", "retire the service"))
+            problems.append(
+                Problem(f"{at}.risk_class", "prohibited AI practices cannot be deployed", "retire the service")
+            )
     return problems
 
 
@@ -165,7 +173,8 @@ def _capacity(bp: Blueprint) -> list[Problem]:
         problems.append(
             Problem(
                 "tenants",
-                f"the tenants' nominal GPU quotas add up to {asked} but the pools hold {held} ({detail or 'no GPU pools'})",
+                f"the tenants' nominal GPU quotas add up to {asked} "
+                f"but the pools hold {held} ({detail or 'no GPU pools'})",
                 "lower the tenants' gpu.nominal or add GPU nodes",
             )
         )
@@ -174,7 +183,8 @@ def _capacity(bp: Blueprint) -> list[Problem]:
             problems.append(
                 Problem(
                     f"tenants[{i}].gpu.borrowing_limit",
-                    f"nominal {tenant.gpu.nominal} + borrowing {tenant.gpu.borrowing_limit} exceeds the {held} GPUs the pools hold",
+                    f"nominal {tenant.gpu.nominal} + borrowing {tenant.gpu.borrowing_limit} "
+                    f"exceeds the {held} GPUs the pools hold",
                     f"lower borrowing_limit to {max(held - tenant.gpu.nominal, 0)} or less",
                 )
             )
@@ -188,7 +198,9 @@ def _residency(bp: Blueprint) -> list[Problem]:
     return [
         Problem(
             f"cluster.pools[{i}].region",
-            f"pool {pool.name!r} has region {pool.region!r}, outside the data regions" if pool.region else f"pool {pool.name!r} declares no region, but residency is strict",
+            f"pool {pool.name!r} has region {pool.region!r}, outside the data regions"
+            if pool.region
+            else f"pool {pool.name!r} declares no region, but residency is strict",
             f"set it to one of: {', '.join(allowed)}",
         )
         for i, pool in enumerate(bp.cluster.pools)

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from allmende.blueprints.schema import NodePool
-
-# MIG slices of one GPU per compute-slice size (NVIDIA's A100/H100 geometry).
-MIG_SLICES_PER_GPU = {1: 7, 2: 3, 3: 2, 4: 1, 7: 1}
-_MIG = re.compile(r"^(?:all-)?(\d)g\.(\d+)gb$")
-
-
-def mig_geometry(profile: str) -> tuple[int, int]:
-    """(slices per GPU, memory per slice in GB) of a MIG profile such as `all-1g.10gb`."""
-    match = _MIG.match(profile)
-    if match is None or int(match.group(1)) not in MIG_SLICES_PER_GPU:
-        raise ValueError(f"unknown MIG profile {profile!r}: use e.g. all-1g.10gb, all-2g.20gb, all-3g.40gb")
-    return MIG_SLICES_PER_GPU[int(match.group(1))], int(match.group(2))
+from allmende.blueprints.schema.cluster import mig_geometry
 
 
 def units_per_gpu(pool: NodePool) -> int:

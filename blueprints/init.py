@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allmende.errors import AllmendeError
 from allmende.blueprints.schema import SECTORS
+
+from allmende.errors import AllmendeError
 
 TEMPLATE = Path(__file__).parent / "templates" / "stack.yaml"
 

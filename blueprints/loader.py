@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
-
-from allmende.errors import AllmendeError, InvalidInput, Problem
 from allmende.blueprints.checks import cross_check
 from allmende.blueprints.merge import Provenance, merge_layers
 from allmende.blueprints.messages import problems_from
 from allmende.blueprints.schema import SECTORS, Blueprint
+from pydantic import ValidationError
+
+from allmende.errors import AllmendeError, InvalidInput, Problem
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 CONFIG_KEY = "allmende:blueprint"
@@ -76,7 +76,7 @@ def resolve(target: str) -> tuple[str, Path]:
     as_path = Path(target)
     if as_path.suffix in (".yaml", ".yml") and as_path.is_file():
         name = as_path.stem.removeprefix("Pulumi.")
-        return name, as_path
+        return (as_path.resolve().parent.name if name == "blueprint" else name), as_path
     path = stacks_dir() / f"Pulumi.{target}.yaml"
     if not path.is_file():
         known = ", ".join(stack_names()) or "none"
@@ -92,7 +92,9 @@ def _declared(document: Any, path: Path) -> dict[str, Any]:
     if isinstance(document, dict) and isinstance(document.get("config"), dict):
         document = document["config"].get(CONFIG_KEY)
         if document is None:
-            raise AllmendeError(f"{path}: no `{CONFIG_KEY}` key under `config`", fix=f"add `{CONFIG_KEY}:` with the blueprint")
+            raise AllmendeError(
+                f"{path}: no `{CONFIG_KEY}` key under `config`", fix=f"add `{CONFIG_KEY}:` with the blueprint"
+            )
     if not isinstance(document, dict):
         raise AllmendeError(f"{path}: the blueprint must be a mapping (key: value)", fix="see `allmende init`")
     return document
@@ -103,26 +105,39 @@ def _profile(name: str) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
+def _custom_profile(extends: Any, path: Path) -> tuple[str, dict[str, Any]]:
+    if not isinstance(extends, str):
+        raise InvalidInput(str(path), [Problem("extends", "must be a file name", "write the custom profile's path")])
+    custom_path = (path.parent / extends).resolve()
+    document = read_yaml(custom_path)
+    if not isinstance(document, dict):
+        raise InvalidInput(str(path), [Problem("extends", f"{extends} is not a mapping", "fix the custom profile")])
+    return f"profile {custom_path.name}", document
+
+
 def layers_for(declared: dict[str, Any], path: Path) -> list[tuple[str, dict[str, Any]]]:
-    """The layers in merge order: base profile, sector profile, custom profile, the declaration."""
+    """The layers in merge order: base profile, sector profile, custom profile, the declaration.
+
+    A custom profile (`extends: file`) may define a sector of its own; it then names the
+    shipped profile it builds on with `based_on`.
+    """
     own = dict(declared)
     extends = own.pop("extends", None)
     custom: list[tuple[str, dict[str, Any]]] = []
+    shipped: Any = own.get("sector")
+    where = "sector"
     if extends is not None:
-        if not isinstance(extends, str):
-            raise InvalidInput(str(path), [Problem("extends", "must be a file name", "write the custom profile's path")])
-        custom_path = (path.parent / extends).resolve()
-        document = read_yaml(custom_path)
-        if not isinstance(document, dict):
-            raise InvalidInput(str(path), [Problem("extends", f"{extends} is not a mapping", "fix the custom profile")])
-        custom = [(f"profile {custom_path.name}", document)]
-    sector = own.get("sector", next((layer.get("sector") for _, layer in custom if "sector" in layer), None))
-    if sector not in SECTORS:
-        shown = "missing" if sector is None else repr(sector)
-        raise InvalidInput(
-            str(path), [Problem("sector", f"sector is {shown}", f"use one of: {', '.join(SECTORS)}")]
-        )
-    return [("profile base", _profile("base")), (f"profile {sector}", _profile(str(sector))), *custom, (path.name, own)]
+        name, document = _custom_profile(extends, path)
+        document = dict(document)
+        based_on = document.pop("based_on", None)
+        custom = [(name, document)]
+        shipped = based_on if based_on is not None else own.get("sector", document.get("sector"))
+        where = "extends: based_on" if based_on is not None else "sector"
+    if shipped not in SECTORS:
+        shown = "missing" if shipped is None else repr(shipped)
+        what = "the custom profile's based_on" if where != "sector" else "sector"
+        raise InvalidInput(str(path), [Problem(where, f"{what} is {shown}", f"use one of: {', '.join(SECTORS)}")])
+    return [("profile base", _profile("base")), (f"profile {shipped}", _profile(str(shipped))), *custom, (path.name, own)]
 
 
 def validate_mapping(merged: dict[str, Any], source: str) -> Blueprint:

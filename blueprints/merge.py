@@ -29,7 +29,9 @@ def _drop_below(path: str, out: Provenance) -> None:
         del out[key]
 
 
-def merge(base: dict[str, Any], over: dict[str, Any], source: str, origin: Provenance, path: str = "") -> dict[str, Any]:
+def merge(
+    base: dict[str, Any], over: dict[str, Any], source: str, origin: Provenance, path: str = ""
+) -> dict[str, Any]:
     """`over` merged onto `base` (neither is changed); `origin` is updated for what `over` sets."""
     merged = dict(base)
     for key, value in over.items():

@@ -121,7 +121,9 @@ def _describe(err: Any) -> tuple[str, str]:
     if kind in ("literal_error", "enum"):
         return f"{err.get('input')!r} is not allowed", f"use one of: {ctx.get('expected', '')}"
     if kind == "string_pattern_mismatch":
-        return _PATTERNS.get(str(ctx.get("pattern")), ("does not have the expected form", f"match {ctx.get('pattern')}"))
+        return _PATTERNS.get(
+            str(ctx.get("pattern")), ("does not have the expected form", f"match {ctx.get('pattern')}")
+        )
     return str(err["msg"]), _FIXES.get(kind, "")
 
 
@@ -140,4 +142,3 @@ def problems_from(error: ValidationError, root: type[BaseModel]) -> list[Problem
     for problem in problems:
         unique.setdefault((problem.path, problem.message), problem)
     return list(unique.values())
-

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from allmende.blueprints.schema.base import Email, IsoDate, Name, Sha256, Strict, Url, YearMonth
+from pydantic import Field
 
 RegisterStatus = Literal["In ontwikkeling", "In gebruik", "Buiten gebruik"]
 PublicationCategory = Literal["Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes"]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
+from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict, Url
 from pydantic import Field, model_validator
 
-from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict, Url
+# MIG slices of one GPU per compute-slice size (NVIDIA's A100/H100 geometry).
+MIG_SLICES_PER_GPU = {1: 7, 2: 3, 3: 2, 4: 1, 7: 1}
+_MIG = re.compile(r"^(?:all-)?(\d)g\.(\d+)gb$")
+
+
+def mig_geometry(profile: str) -> tuple[int, int]:
+    """(slices per GPU, memory per slice in GB) of a MIG profile such as `all-1g.10gb`."""
+    match = _MIG.match(profile)
+    if match is None or int(match.group(1)) not in MIG_SLICES_PER_GPU:
+        raise ValueError(f"unknown MIG profile {profile!r}: use e.g. all-1g.10gb, all-2g.20gb, all-3g.40gb")
+    return MIG_SLICES_PER_GPU[int(match.group(1))], int(match.group(2))
 
 
 class Taint(Strict):
@@ -34,6 +46,8 @@ class Sharing(Strict):
             raise ValueError(f"`replicas` applies to time-slicing only, not to {self.mode}")
         if self.mode == "mig" and not self.profile:
             raise ValueError("mig needs a `profile`, e.g. all-1g.10gb")
+        if self.mode == "mig" and self.profile:
+            mig_geometry(self.profile)
         if self.mode != "mig" and self.profile is not None:
             raise ValueError(f"`profile` applies to mig only, not to {self.mode}")
         return self

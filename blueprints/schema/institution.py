@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from allmende.blueprints.schema.base import CountryCode, Email, Strict, Url
+from pydantic import Field
 
 
 class Owner(Strict):

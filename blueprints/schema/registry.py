@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
-
 from allmende.blueprints.schema.base import Name, PositiveInt, Strict, Url
+from pydantic import Field, model_validator
 
 
 class Database(Strict):
     mode: Literal["in-cluster", "external"] = "in-cluster"
-    dsn_secret: str | None = Field(default=None, description="external: Secret holding key `dsn` (postgresql+psycopg2://…)")
+    dsn_secret: str | None = Field(
+        default=None, description="external: Secret holding key `dsn` (postgresql+psycopg2://…)"
+    )
     storage_gi: PositiveInt = 20
 
     @model_validator(mode="after")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from allmende.blueprints.schema.base import NonNegativeInt, PositiveInt, Strict
+from pydantic import Field
 
 
 class Rules(Strict):
@@ -36,7 +35,9 @@ class Rules(Strict):
         description="Model Openness Framework class a served model must reach (I is the most open)"
     )
     allowed_licences: list[str] = Field(min_length=1, description="SPDX identifiers of acceptable model licences")
-    log_retention_days: PositiveInt = Field(default=183, description="retention of use records (AI Act Art. 19: ≥ 6 months)")
+    log_retention_days: PositiveInt = Field(
+        default=183, description="retention of use records (AI Act Art. 19: ≥ 6 months)"
+    )
     trusted_registries: list[str] = Field(min_length=1, description="image registries workloads may pull from")
     assessment_max_age_days: PositiveInt = 365
     review_period_days: PositiveInt = 365

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
-
 from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict
+from pydantic import Field, model_validator
 
 
 class ModelRef(Strict):

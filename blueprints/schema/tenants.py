@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
-
 from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict
+from pydantic import Field, model_validator
 
 
 class GpuQuota(Strict):

@@ -107,18 +107,42 @@ def limit_range(tenant: Tenant) -> Manifest:
 
 
 ADMIN_RULES = [
-    {"apiGroups": [""], "resources": ["configmaps", "persistentvolumeclaims", "pods", "secrets", "services", "serviceaccounts"], "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]},
-    {"apiGroups": [""], "resources": ["pods/log", "events", "resourcequotas", "limitranges"], "verbs": ["get", "list", "watch"]},
-    {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets", "replicasets"], "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]},
-    {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]},
+    {
+        "apiGroups": [""],
+        "resources": ["configmaps", "persistentvolumeclaims", "pods", "secrets", "services", "serviceaccounts"],
+        "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+    },
+    {
+        "apiGroups": [""],
+        "resources": ["pods/log", "events", "resourcequotas", "limitranges"],
+        "verbs": ["get", "list", "watch"],
+    },
+    {
+        "apiGroups": ["apps"],
+        "resources": ["deployments", "statefulsets", "replicasets"],
+        "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+    },
+    {
+        "apiGroups": ["batch"],
+        "resources": ["jobs", "cronjobs"],
+        "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"],
+    },
     {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["serving.kserve.io"], "resources": ["inferenceservices"], "verbs": ["get", "list", "watch"]},
     {"apiGroups": ["kueue.x-k8s.io"], "resources": ["localqueues", "workloads"], "verbs": ["get", "list", "watch"]},
 ]
 
 OVERSIGHT_RULES = [
-    {"apiGroups": ["serving.kserve.io"], "resources": ["inferenceservices"], "verbs": ["get", "list", "patch", "watch"]},
-    {"apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"], "verbs": ["get", "list", "patch", "update", "watch"]},
+    {
+        "apiGroups": ["serving.kserve.io"],
+        "resources": ["inferenceservices"],
+        "verbs": ["get", "list", "patch", "watch"],
+    },
+    {
+        "apiGroups": ["apps"],
+        "resources": ["deployments", "deployments/scale"],
+        "verbs": ["get", "list", "patch", "update", "watch"],
+    },
     {"apiGroups": [""], "resources": ["pods", "events"], "verbs": ["get", "list", "watch"]},
 ]
 
@@ -129,14 +153,23 @@ def rbac(tenant: Tenant) -> list[Manifest]:
         ("tenant-admin", ADMIN_RULES, tenant.admins),
         ("tenant-oversight", OVERSIGHT_RULES, tenant.oversight),
     ):
-        out.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": _meta(tenant, role), "rules": rules})
+        out.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "Role",
+                "metadata": _meta(tenant, role),
+                "rules": rules,
+            }
+        )
         out.append(
             {
                 "apiVersion": "rbac.authorization.k8s.io/v1",
                 "kind": "RoleBinding",
                 "metadata": _meta(tenant, role),
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role},
-                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g} for g in sorted(groups)],
+                "subjects": [
+                    {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g} for g in sorted(groups)
+                ],
             }
         )
     return out

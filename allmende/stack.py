@@ -1,0 +1,25 @@
+"""SectorStack: the whole Plan of a stack, wired module by module in deployment order."""
+
+from __future__ import annotations
+
+import pulumi
+
+from allmende.modules.tenancy.component import Tenancy
+from allmende.modules.types import Plan
+from allmende.wiring import PlannedComponent
+
+COMPONENTS: dict[str, type[PlannedComponent]] = {"tenancy": Tenancy}
+
+
+class SectorStack(pulumi.ComponentResource):
+    def __init__(self, name: str, plan: Plan, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("allmende:index:SectorStack", name, None, opts)
+        namespaces: dict[str, pulumi.Resource] = {}
+        self.modules: dict[str, PlannedComponent] = {}
+        for module_name, module in plan.modules.items():
+            component = COMPONENTS.get(module_name, PlannedComponent)
+            self.modules[module_name] = component(
+                f"{name}-{module_name}", module, namespaces, pulumi.ResourceOptions(parent=self)
+            )
+        self.namespaces = sorted(namespaces)
+        self.register_outputs({"namespaces": self.namespaces, "modules": sorted(self.modules)})

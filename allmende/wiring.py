@@ -1,0 +1,104 @@
+"""Turning planned manifests into pulumi_kubernetes resources, and nothing more.
+
+Each manifest becomes the typed resource of its kind (so the provider's readiness waits apply)
+or a CustomResource. Stateful objects (PVCs, CRDs, and objects the plan marks stateful) are
+protected and retained on delete. Namespaced objects depend on their Namespace when the stack
+creates it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+from allmende.modules.labels import DOMAIN
+from allmende.modules.types import Manifest, ModulePlan
+
+# API group -> pulumi_kubernetes sub-package of its typed resources.
+GROUPS = {
+    "": "core",
+    "admissionregistration.k8s.io": "admissionregistration",
+    "apiextensions.k8s.io": "apiextensions",
+    "apps": "apps",
+    "autoscaling": "autoscaling",
+    "batch": "batch",
+    "networking.k8s.io": "networking",
+    "policy": "policy",
+    "rbac.authorization.k8s.io": "rbac",
+    "scheduling.k8s.io": "scheduling",
+    "storage.k8s.io": "storage",
+}
+# Top-level manifest fields whose Python argument names differ.
+ARGUMENTS = {"roleRef": "role_ref", "stringData": "string_data", "binaryData": "binary_data"}
+STATEFUL_KINDS = frozenset({"PersistentVolumeClaim", "CustomResourceDefinition"})
+STATEFUL = f"{DOMAIN}/stateful"
+
+
+def resource_class(api_version: str, kind: str) -> Any:
+    group, _, version = api_version.rpartition("/")
+    package = GROUPS.get(group)
+    if package is None:
+        return None
+    module = importlib.import_module(f"pulumi_kubernetes.{package}.{version}")
+    return getattr(module, kind)
+
+
+def is_stateful(obj: Manifest) -> bool:
+    annotations = obj.get("metadata", {}).get("annotations", {})
+    return obj["kind"] in STATEFUL_KINDS or annotations.get(STATEFUL) == "true"
+
+
+def child_name(parent: str, obj: Manifest) -> str:
+    meta = obj["metadata"]
+    scope = f"{meta['namespace']}-" if "namespace" in meta else ""
+    return f"{parent}-{obj['kind'].lower()}-{scope}{meta['name']}"
+
+
+def declare(
+    parent: pulumi.ComponentResource,
+    parent_name: str,
+    obj: Manifest,
+    namespaces: Mapping[str, pulumi.Resource],
+) -> pulumi.CustomResource:
+    """One resource for one manifest, a child of `parent`."""
+    depends = [namespaces[ns]] if (ns := obj["metadata"].get("namespace")) in namespaces else []
+    stateful = is_stateful(obj)
+    opts = pulumi.ResourceOptions(parent=parent, depends_on=depends, protect=stateful, retain_on_delete=stateful)
+    name = child_name(parent_name, obj)
+    fields = {ARGUMENTS.get(k, k): v for k, v in obj.items() if k not in ("apiVersion", "kind")}
+    cls = resource_class(obj["apiVersion"], obj["kind"])
+    if cls is None:
+        from pulumi_kubernetes.apiextensions import CustomResource
+
+        return CustomResource(name, api_version=obj["apiVersion"], kind=obj["kind"], opts=opts, **fields)
+    resource: pulumi.CustomResource = cls(name, opts=opts, **fields)
+    return resource
+
+
+class PlannedComponent(pulumi.ComponentResource):
+    """A module's component: the objects of its ModulePlan, created as its children."""
+
+    TYPE = "allmende:index:Planned"
+
+    def __init__(
+        self,
+        name: str,
+        module: ModulePlan,
+        namespaces: dict[str, pulumi.Resource],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(self.TYPE, name, None, opts)
+        self.resources: dict[str, pulumi.CustomResource] = {}
+        for obj in module.objects:
+            resource = declare(self, name, obj, namespaces)
+            self.resources[child_name(name, obj)] = resource
+            if obj["kind"] == "Namespace":
+                namespaces[obj["metadata"]["name"]] = resource
+        self.wire_extra(name, module, namespaces)
+        self.register_outputs({"objects": len(module.objects)})
+
+    def wire_extra(self, name: str, module: ModulePlan, namespaces: dict[str, pulumi.Resource]) -> None:
+        """Module-specific children that are not plain manifests (secrets, charts)."""
