@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 
 from allmende.blueprints.gpus import pool_units, units_per_gpu
 from allmende.blueprints.schema import Blueprint
-
 from allmende.errors import Problem
 
 RESERVED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from allmende.blueprints.schema import SECTORS
-
 from allmende.errors import AllmendeError
 
 TEMPLATE = Path(__file__).parent / "templates" / "stack.yaml"

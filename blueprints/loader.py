@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+
 from allmende.blueprints.checks import cross_check
 from allmende.blueprints.merge import Provenance, merge_layers
 from allmende.blueprints.messages import problems_from
 from allmende.blueprints.schema import SECTORS, Blueprint
-from pydantic import ValidationError
-
 from allmende.errors import AllmendeError, InvalidInput, Problem
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
@@ -137,7 +137,8 @@ def layers_for(declared: dict[str, Any], path: Path) -> list[tuple[str, dict[str
         shown = "missing" if shipped is None else repr(shipped)
         what = "the custom profile's based_on" if where != "sector" else "sector"
         raise InvalidInput(str(path), [Problem(where, f"{what} is {shown}", f"use one of: {', '.join(SECTORS)}")])
-    return [("profile base", _profile("base")), (f"profile {shipped}", _profile(str(shipped))), *custom, (path.name, own)]
+    sector_layer = (f"profile {shipped}", _profile(str(shipped)))
+    return [("profile base", _profile("base")), sector_layer, *custom, (path.name, own)]
 
 
 def validate_mapping(merged: dict[str, Any], source: str) -> Blueprint:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from allmende.blueprints.schema.base import Email, IsoDate, Name, Sha256, Strict, Url, YearMonth
 from pydantic import Field
+
+from allmende.blueprints.schema.base import Email, IsoDate, Name, Sha256, Strict, Url, YearMonth
 
 RegisterStatus = Literal["In ontwikkeling", "In gebruik", "Buiten gebruik"]
 PublicationCategory = Literal["Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from allmende.blueprints.schema.accountability import Accountability
 from allmende.blueprints.schema.base import Name, Strict
 from allmende.blueprints.schema.cluster import Cluster
@@ -13,7 +15,6 @@ from allmende.blueprints.schema.registry import Registry
 from allmende.blueprints.schema.rules import Rules
 from allmende.blueprints.schema.serving import Serving
 from allmende.blueprints.schema.tenants import Tenant
-from pydantic import Field
 
 Sector = Literal["science", "health", "manufacturing"]
 # The shipped sector profiles. A custom profile may name a sector of its own (e.g. a city

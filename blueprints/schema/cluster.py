@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict, Url
 from pydantic import Field, model_validator
+
+from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict, Url
 
 # MIG slices of one GPU per compute-slice size (NVIDIA's A100/H100 geometry).
 MIG_SLICES_PER_GPU = {1: 7, 2: 3, 3: 2, 4: 1, 7: 1}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from allmende.blueprints.schema.base import CountryCode, Email, Strict, Url
 from pydantic import Field
+
+from allmende.blueprints.schema.base import CountryCode, Email, Strict, Url
 
 
 class Owner(Strict):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from allmende.blueprints.schema.base import Name, PositiveInt, Strict, Url
 from pydantic import Field, model_validator
+
+from allmende.blueprints.schema.base import Name, PositiveInt, Strict, Url
 
 
 class Database(Strict):

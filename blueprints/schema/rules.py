@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from allmende.blueprints.schema.base import NonNegativeInt, PositiveInt, Strict
 from pydantic import Field
+
+from allmende.blueprints.schema.base import NonNegativeInt, PositiveInt, Strict
 
 
 class Rules(Strict):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict
 from pydantic import Field, model_validator
+
+from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict
 
 
 class ModelRef(Strict):

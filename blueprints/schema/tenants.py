@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict
 from pydantic import Field, model_validator
+
+from allmende.blueprints.schema.base import Name, NonNegativeInt, PositiveInt, Strict
 
 
 class GpuQuota(Strict):

@@ -6,8 +6,8 @@ from typing import Any
 
 import pulumi
 import pytest
-from allmende.blueprints.loader import load
 
+from allmende.blueprints.loader import load
 from allmende.planning import plan
 from allmende.stack import SectorStack
 from tests.component.conftest import RecordingMocks

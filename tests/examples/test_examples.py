@@ -25,7 +25,9 @@ def test_example_validates_and_renders(path: Path) -> None:
     assert loaded.name == path.parent.name
     rendered = files(plan(loaded.blueprint, loaded.name))
     assert rendered == files(plan(load(str(path)).blueprint, loaded.name))
-    namespaces = {yaml.safe_load(text)["metadata"]["name"] for rel, text in rendered.items() if "/_cluster/namespace-" in rel}
+    namespaces = {
+        yaml.safe_load(text)["metadata"]["name"] for rel, text in rendered.items() if "/_cluster/namespace-" in rel
+    }
     assert namespaces >= {t.namespace for t in loaded.blueprint.tenants}
 
 

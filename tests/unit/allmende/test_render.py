@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from allmende.blueprints.loader import load
 
 from allmende import versions
+from allmende.blueprints.loader import load
 from allmende.planning import plan
 from allmende.render import files, write_tree
 from tests.conftest import STACKS

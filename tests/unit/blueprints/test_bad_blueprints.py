@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
-from allmende.blueprints.loader import CONFIG_KEY, load_file
 
+from allmende.blueprints.loader import CONFIG_KEY, load_file
 from allmende.errors import InvalidInput
 
 HERE = Path(__file__).parent

@@ -3,10 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from allmende.blueprints.explain import rows
 from allmende.blueprints.init import write_stack
 from allmende.blueprints.loader import load, load_file
-
 from allmende.errors import AllmendeError
 from tests.conftest import STACKS
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from allmende.blueprints.loader import CONFIG_KEY, layers_for, validate_mapping
-from allmende.blueprints.merge import merge_layers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allmende.blueprints.loader import CONFIG_KEY, layers_for, validate_mapping
+from allmende.blueprints.merge import merge_layers
 from allmende.errors import AllmendeError
 from allmende.planning import plan
 from allmende.render import files
