@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pulumi
 
+from allmende.modules.gpu_cluster.component import GpuCluster
 from allmende.modules.tenancy.component import Tenancy
 from allmende.modules.types import Plan
 from allmende.wiring import PlannedComponent
 
-COMPONENTS: dict[str, type[PlannedComponent]] = {"tenancy": Tenancy}
+COMPONENTS: dict[str, type[PlannedComponent]] = {"tenancy": Tenancy, "gpu_cluster": GpuCluster}
 
 
 class SectorStack(pulumi.ComponentResource):

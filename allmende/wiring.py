@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from allmende.modules.labels import DOMAIN
-from allmende.modules.types import Manifest, ModulePlan
+from allmende.modules.types import ChartRelease, Manifest, ModulePlan, NodePatch
 
 # API group -> pulumi_kubernetes sub-package of its typed resources.
 GROUPS = {
@@ -78,6 +78,54 @@ def declare(
     return resource
 
 
+def declare_chart(parent: pulumi.ComponentResource, parent_name: str, chart: ChartRelease) -> pulumi.Resource:
+    """A pinned chart: helm.v3.Release where Helm hooks must run, helm.v4.Chart otherwise."""
+    opts = pulumi.ResourceOptions(parent=parent)
+    name = f"{parent_name}-chart-{chart.name}"
+    if chart.keep_hooks:
+        from pulumi_kubernetes.helm.v3 import Release, RepositoryOptsArgs
+
+        oci = chart.repository.startswith("oci://")
+        return Release(
+            name,
+            name=chart.name,
+            chart=chart.repository if oci else chart.chart,
+            version=chart.version,
+            namespace=chart.namespace,
+            repository_opts=None if oci else RepositoryOptsArgs(repo=chart.repository),
+            values=chart.values,
+            atomic=True,
+            opts=opts,
+        )
+    from pulumi_kubernetes.helm.v4 import Chart
+    from pulumi_kubernetes.helm.v4 import RepositoryOptsArgs as V4RepositoryOpts
+
+    oci = chart.repository.startswith("oci://")
+    return Chart(
+        name,
+        chart=chart.repository if oci else chart.chart,
+        version=chart.version,
+        namespace=chart.namespace,
+        repository_opts=None if oci else V4RepositoryOpts(repo=chart.repository),
+        values=chart.values,
+        opts=opts,
+    )
+
+
+def declare_node_patch(parent: pulumi.ComponentResource, parent_name: str, patch: NodePatch) -> pulumi.Resource:
+    """Labels and taints on a node allmende does not own."""
+    from pulumi_kubernetes.core.v1 import NodePatch as K8sNodePatch
+    from pulumi_kubernetes.core.v1 import NodeSpecPatchArgs, TaintPatchArgs
+    from pulumi_kubernetes.meta.v1 import ObjectMetaPatchArgs
+
+    return K8sNodePatch(
+        f"{parent_name}-node-{patch.node}",
+        metadata=ObjectMetaPatchArgs(name=patch.node, labels=patch.labels),
+        spec=NodeSpecPatchArgs(taints=[TaintPatchArgs(**t) for t in patch.taints]),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 class PlannedComponent(pulumi.ComponentResource):
     """A module's component: the objects of its ModulePlan, created as its children."""
 
@@ -91,12 +139,16 @@ class PlannedComponent(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(self.TYPE, name, None, opts)
-        self.resources: dict[str, pulumi.CustomResource] = {}
+        self.resources: dict[str, pulumi.Resource] = {}
         for obj in module.objects:
             resource = declare(self, name, obj, namespaces)
             self.resources[child_name(name, obj)] = resource
             if obj["kind"] == "Namespace":
                 namespaces[obj["metadata"]["name"]] = resource
+        for chart in module.charts:
+            self.resources[f"{name}-chart-{chart.name}"] = declare_chart(self, name, chart)
+        for patch in module.node_patches:
+            self.resources[f"{name}-node-{patch.node}"] = declare_node_patch(self, name, patch)
         self.wire_extra(name, module, namespaces)
         self.register_outputs({"objects": len(module.objects)})
 

@@ -112,6 +112,10 @@ class Cluster(Strict):
     kubeconfig: str | None = None
     context: str | None = None
     kubernetes_version: str = Field(default="1.36", pattern=r"^1\.\d+$")
+    gpu_driver: Literal["operator", "host"] = Field(
+        default="operator", description="operator: the GPU Operator installs the driver; host: the nodes ship it"
+    )
+    container_toolkit: Literal["operator", "host"] = "operator"
     pools: list[NodePool] = Field(min_length=1)
     bare_metal: BareMetal | None = None
 
