@@ -207,6 +207,23 @@ def _residency(bp: Blueprint) -> list[Problem]:
     ]
 
 
+def _fits(bp: Blueprint) -> list[Problem]:
+    if any(p.path.startswith(("serving", "cluster")) for p in _services(bp)):
+        return []  # placement of services that reference unknown pools is meaningless
+    from allmende.blueprints.capacity import plan_capacity
+
+    unplaced = plan_capacity(bp).unplaced
+    return [
+        Problem(
+            f"serving.services[{i}]",
+            f"service {svc.name!r} cannot be placed: {unplaced[svc.name]}",
+            "choose a pool with more GPU memory, fewer replicas, a shorter context or a quantised dtype",
+        )
+        for i, svc in enumerate(bp.serving.services)
+        if svc.name in unplaced
+    ]
+
+
 CHECKS: tuple[Callable[[Blueprint], list[Problem]], ...] = (
     _names,
     _services,
@@ -214,6 +231,7 @@ CHECKS: tuple[Callable[[Blueprint], list[Problem]], ...] = (
     _providers,
     _capacity,
     _residency,
+    _fits,
 )
 
 

@@ -27,9 +27,13 @@ def pool_units(pool: NodePool) -> int:
 
 
 def unit_memory_gb(pool: NodePool) -> float:
-    """Memory behind one unit (a time-slice shares the whole GPU's memory, without isolation)."""
+    """Memory behind one unit: a MIG slice's own memory, or a time-slice's fair share of its GPU.
+
+    Time-slicing does not isolate memory; the planner reserves a fair share per unit so that the
+    models sharing a GPU fit in it together.
+    """
     if pool.gpu is None:
         return 0.0
     if pool.sharing.mode == "mig":
         return float(mig_geometry(pool.sharing.profile or "")[1])
-    return float(pool.gpu.memory_gb)
+    return pool.gpu.memory_gb / units_per_gpu(pool)

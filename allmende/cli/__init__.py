@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from allmende.cli import blueprint_cmds
+from allmende.cli import blueprint_cmds, plan_cmds
 from allmende.errors import AllmendeError
 
 app = typer.Typer(
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 blueprint_cmds.register(app)
+app.add_typer(plan_cmds.app, name="plan")
 
 err = Console(stderr=True, highlight=False)
 
