@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 
 from allmende.blueprints.loader import load_file, stacks_dir
 from allmende.blueprints.schema import Cluster
-from allmende.planning import plan
+from allmende.planning import plan_loaded
 from allmende.stack import SectorStack
 
 
@@ -26,7 +26,7 @@ def kubeconfig_of(cluster: Cluster, stacks: Path) -> tuple[str, str | None]:
 def run(stack: str) -> None:
     stacks = stacks_dir()
     loaded = load_file(stacks / f"Pulumi.{stack}.yaml", stack)
-    the_plan = plan(loaded.blueprint, stack)
+    the_plan = plan_loaded(loaded)
     kubeconfig, context = kubeconfig_of(loaded.blueprint.cluster, stacks)
     provider = k8s.Provider(
         "cluster",

@@ -43,6 +43,10 @@ def files(plan: Plan) -> dict[str, str]:
             out[f"{name}/{object_file(obj)}"] = dump(obj)
         for chart in module.charts:
             out[f"{name}/charts/{chart.name}.yaml"] = dump(chart.model_dump())
+        for secret in module.secrets:
+            out[f"{name}/secrets/{secret.namespace}-{secret.name}.yaml"] = dump(secret.model_dump(exclude_none=True))
+        for bundle in module.bundles:
+            out[f"{name}/bundles/{bundle.name}.yaml"] = dump(bundle.model_dump())
         for patch in module.node_patches:
             out[f"{name}/node-patches/{patch.node}.yaml"] = dump(patch.model_dump())
     out["bom.yaml"] = dump(bill_of_materials(plan))

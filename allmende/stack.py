@@ -5,11 +5,16 @@ from __future__ import annotations
 import pulumi
 
 from allmende.modules.gpu_cluster.component import GpuCluster
+from allmende.modules.model_serving.component import ModelServing
 from allmende.modules.tenancy.component import Tenancy
 from allmende.modules.types import Plan
 from allmende.wiring import PlannedComponent
 
-COMPONENTS: dict[str, type[PlannedComponent]] = {"tenancy": Tenancy, "gpu_cluster": GpuCluster}
+COMPONENTS: dict[str, type[PlannedComponent]] = {
+    "tenancy": Tenancy,
+    "gpu_cluster": GpuCluster,
+    "model_serving": ModelServing,
+}
 
 
 class SectorStack(pulumi.ComponentResource):

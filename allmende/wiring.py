@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 from allmende.modules.labels import DOMAIN
-from allmende.modules.types import ChartRelease, Manifest, ModulePlan, NodePatch
+from allmende.modules.types import ChartRelease, Manifest, ManifestBundle, ModulePlan, NodePatch, SecretSpec
 
 # API group -> pulumi_kubernetes sub-package of its typed resources.
 GROUPS = {
@@ -126,6 +126,62 @@ def declare_node_patch(parent: pulumi.ComponentResource, parent_name: str, patch
     )
 
 
+def declare_bundle(parent: pulumi.ComponentResource, parent_name: str, bundle: ManifestBundle) -> pulumi.Resource:
+    """A pinned upstream manifest file, fetched when the operator runs `pulumi up`."""
+    from pulumi_kubernetes.yaml.v2 import ConfigFile
+
+    return ConfigFile(
+        f"{parent_name}-bundle-{bundle.name}", file=bundle.url, opts=pulumi.ResourceOptions(parent=parent)
+    )
+
+
+def secret_value(parent: pulumi.ComponentResource, name: str, key: str, spec: SecretSpec) -> pulumi.Input[str]:
+    source = spec.keys[key]
+    if source.literal is not None:
+        return source.literal
+    configured = pulumi.Config("allmende").get_secret(source.config) if source.config else None
+    if configured is not None:
+        return configured
+    if source.generate is None:
+        raise pulumi.RunError(
+            f"secret {spec.namespace}/{spec.name} needs `pulumi config set --secret allmende:{source.config} …`"
+        )
+    import pulumi_random
+
+    password = pulumi_random.RandomPassword(
+        f"{name}-{key.lower().replace('_', '-')}",
+        length=source.generate,
+        special=False,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+    return password.result
+
+
+def declare_secret(
+    parent: pulumi.ComponentResource, parent_name: str, spec: SecretSpec, namespaces: Mapping[str, pulumi.Resource]
+) -> pulumi.Resource:
+    """A Secret whose values come from Pulumi config secrets or are generated, never from the Plan."""
+    from pulumi_kubernetes.core.v1 import Secret
+
+    name = f"{parent_name}-secret-{spec.namespace}-{spec.name}"
+    depends = [namespaces[spec.namespace]] if spec.namespace in namespaces else []
+    data = {key: secret_value(parent, name, key, spec) for key in sorted(spec.keys)}
+    return Secret(
+        name,
+        metadata={
+            "name": spec.name,
+            "namespace": spec.namespace,
+            "labels": spec.labels,
+            "annotations": spec.annotations,
+        },
+        string_data=data,
+        type="Opaque",
+        opts=pulumi.ResourceOptions(
+            parent=parent, depends_on=depends, additional_secret_outputs=["stringData", "data"]
+        ),
+    )
+
+
 class PlannedComponent(pulumi.ComponentResource):
     """A module's component: the objects of its ModulePlan, created as its children."""
 
@@ -147,6 +203,12 @@ class PlannedComponent(pulumi.ComponentResource):
                 namespaces[obj["metadata"]["name"]] = resource
         for chart in module.charts:
             self.resources[f"{name}-chart-{chart.name}"] = declare_chart(self, name, chart)
+        for secret in module.secrets:
+            self.resources[f"{name}-secret-{secret.namespace}-{secret.name}"] = declare_secret(
+                self, name, secret, namespaces
+            )
+        for bundle in module.bundles:
+            self.resources[f"{name}-bundle-{bundle.name}"] = declare_bundle(self, name, bundle)
         for patch in module.node_patches:
             self.resources[f"{name}-node-{patch.node}"] = declare_node_patch(self, name, patch)
         self.wire_extra(name, module, namespaces)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from allmende.blueprints.capacity import CapacityPlan, plan_capacity
 from allmende.blueprints.gpus import pool_units, units_per_gpu
 from allmende.blueprints.schema import Blueprint
 from allmende.errors import Problem
@@ -207,13 +208,32 @@ def _residency(bp: Blueprint) -> list[Problem]:
     ]
 
 
+def _within_quota(bp: Blueprint, capacity: CapacityPlan) -> list[Problem]:
+    """A tenant's services at their maximum replicas must fit in its GPU quota."""
+    problems: list[Problem] = []
+    for i, tenant in enumerate(bp.tenants):
+        placed = [capacity.placement(s.name) for s in bp.serving.services if s.tenant == tenant.name]
+        wanted = sum(p.units * p.replicas for p in placed if p is not None)
+        if wanted > tenant.gpu.nominal:
+            problems.append(
+                Problem(
+                    f"tenants[{i}].gpu.nominal",
+                    f"the tenant's services need {wanted} GPU units at their maximum replicas, "
+                    f"more than its quota of {tenant.gpu.nominal}",
+                    f"raise gpu.nominal to {wanted} or lower the services' replicas.max",
+                )
+            )
+    return problems
+
+
 def _fits(bp: Blueprint) -> list[Problem]:
     if any(p.path.startswith(("serving", "cluster")) for p in _services(bp)):
         return []  # placement of services that reference unknown pools is meaningless
-    from allmende.blueprints.capacity import plan_capacity
 
-    unplaced = plan_capacity(bp).unplaced
-    return [
+    capacity = plan_capacity(bp)
+    unplaced = capacity.unplaced
+    problems = _within_quota(bp, capacity)
+    return problems + [
         Problem(
             f"serving.services[{i}]",
             f"service {svc.name!r} cannot be placed: {unplaced[svc.name]}",

@@ -53,6 +53,38 @@ class ChartRelease(Frozen):
     keep_hooks: bool = Field(default=False, description="install through helm.v3.Release so Helm hooks run")
 
 
+class SecretKey(Frozen):
+    """Where one key of a planned Secret gets its value — never the value itself.
+
+    config: a Pulumi secret config key (`pulumi config set --secret allmende:<key> …`);
+    generate: a random password of that length, kept in the Pulumi state as a secret;
+    literal: a value that is not secret (an endpoint, a user name).
+    A config key that is not set falls back to a generated value only when `generate` is set too.
+    """
+
+    config: str | None = None
+    generate: int | None = None
+    literal: str | None = None
+
+
+class SecretSpec(Frozen):
+    """A Secret the component creates; the Plan names it and where its values come from."""
+
+    name: str
+    namespace: str
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    keys: dict[str, SecretKey]
+
+
+class ManifestBundle(Frozen):
+    """A pinned upstream release file of manifests (e.g. the Gateway API CRDs), applied as is."""
+
+    name: str
+    version: str
+    url: str
+
+
 class NodePatch(Frozen):
     """Labels and taints put on an existing node the blueprint names."""
 
@@ -66,6 +98,8 @@ class ModulePlan(Frozen):
     objects: list[Manifest] = []
     charts: list[ChartRelease] = []
     node_patches: list[NodePatch] = []
+    bundles: list[ManifestBundle] = []
+    secrets: list[SecretSpec] = []
 
     def sorted(self) -> ModulePlan:
         return self.model_copy(
@@ -73,6 +107,8 @@ class ModulePlan(Frozen):
                 "objects": sorted(self.objects, key=object_key),
                 "charts": sorted(self.charts, key=lambda c: c.name),
                 "node_patches": sorted(self.node_patches, key=lambda n: n.node),
+                "bundles": sorted(self.bundles, key=lambda b: b.name),
+                "secrets": sorted(self.secrets, key=lambda x: (x.namespace, x.name)),
             }
         )
 

@@ -14,7 +14,7 @@ from allmende.blueprints import explain as explaining
 from allmende.blueprints.init import write_stack
 from allmende.blueprints.loader import load, stack_names, stacks_dir
 from allmende.errors import AllmendeError
-from allmende.planning import plan
+from allmende.planning import plan_loaded
 from allmende.render import files, write_tree
 
 out = Console(highlight=False)
@@ -61,7 +61,7 @@ def render(
 ) -> None:
     """Write the Plan as YAML, one file per object, plus the bill of materials."""
     loaded = load(target)
-    contents = files(plan(loaded.blueprint, loaded.name))
+    contents = files(plan_loaded(loaded))
     write_tree(contents, out_dir)
     out.print(f"wrote {len(contents)} files to {out_dir}")
 

@@ -16,6 +16,29 @@ from allmende.errors import InvalidInput, Problem
 STORAGE_SCHEMES = ("s3://", "pvc://", "gs://", "https://", "oci://")
 
 
+class CanaryVersion(BaseModel):
+    """A new version rolled out beside the stable one, with a share of the traffic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(pattern=r"^\d+$")
+    storage_uri: str
+    checksum: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    traffic_percent: int = Field(ge=0, le=100, description="raise to 100 to promote it on the next `pulumi up`")
+    tags: dict[str, str] = {}
+
+    @field_validator("storage_uri")
+    @classmethod
+    def _fetchable(cls, uri: str) -> str:
+        return fetchable(uri)
+
+
+def fetchable(uri: str) -> str:
+    if not uri.startswith(STORAGE_SCHEMES):
+        raise ValueError(f"storage_uri {uri!r} is not a location KServe can fetch (s3://, pvc://, …)")
+    return uri
+
+
 class LockedModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -26,13 +49,12 @@ class LockedModel(BaseModel):
     storage_uri: str = Field(description="where KServe fetches the artefacts: s3:// or pvc://, never models:/")
     checksum: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
     tags: dict[str, str] = Field(default={}, description="the version's allmende.* tags at lock time")
+    canary: CanaryVersion | None = None
 
     @field_validator("storage_uri")
     @classmethod
     def _fetchable(cls, uri: str) -> str:
-        if not uri.startswith(STORAGE_SCHEMES):
-            raise ValueError(f"storage_uri {uri!r} is not a location KServe can fetch (s3://, pvc://, …)")
-        return uri
+        return fetchable(uri)
 
 
 class ModelsLock(BaseModel):
@@ -61,6 +83,6 @@ def read_lock(path: Path) -> ModelsLock | None:
 
 
 def dump_lock(lock: ModelsLock) -> str:
-    data = lock.model_dump(mode="json")
+    data = lock.model_dump(mode="json", exclude_none=True)
     data["models"] = sorted(data["models"], key=lambda m: m["service"])
     return yaml.safe_dump(data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=100)

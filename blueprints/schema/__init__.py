@@ -7,7 +7,7 @@ from allmende.blueprints.schema.institution import Institution
 from allmende.blueprints.schema.operators import Operators
 from allmende.blueprints.schema.registry import Registry
 from allmende.blueprints.schema.rules import Rules
-from allmende.blueprints.schema.serving import LlmSize, ModelRef, Replicas, Service, Serving
+from allmende.blueprints.schema.serving import LlmSize, ModelRef, PayloadLogger, Replicas, Service, Serving
 from allmende.blueprints.schema.tenants import GpuQuota, Tenant
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ModelRef",
     "NodePool",
     "Operators",
+    "PayloadLogger",
     "Provider",
     "RegisterEntry",
     "Registry",

@@ -36,6 +36,14 @@ class Replicas(Strict):
         return self
 
 
+class PayloadLogger(Strict):
+    """KServe's payload logger. Only deployed under a declared, unexpired exception
+    (control `no-payload-logging`): it ships people's requests and answers to a sink."""
+
+    mode: Literal["all", "request", "response"]
+    url: str = Field(min_length=8, description="the sink that receives the payloads")
+
+
 class Service(Strict):
     name: Name
     tenant: Name
@@ -48,6 +56,10 @@ class Service(Strict):
     scale_to_zero: bool | None = Field(default=None, description="empty: the sector's default")
     exposure: Literal["internal", "institution", "public"] = "institution"
     critical: bool = False
+    canary_percent: int = Field(
+        default=10, ge=0, le=100, description="traffic a new model version gets first (0: a dark launch)"
+    )
+    payload_logger: PayloadLogger | None = None
 
     @model_validator(mode="after")
     def _llm(self) -> Service:
@@ -60,4 +72,10 @@ class Serving(Strict):
     namespace: Name = "allmende-serving"
     gateway: Name = "allmende-gateway"
     domain: str = Field(default="ai.example.org", min_length=3)
+    gateway_class: str = Field(
+        default="allmende", description="GatewayClass of the institution's Gateway API implementation"
+    )
+    tls_issuer: str = Field(
+        default="allmende-issuer", description="cert-manager ClusterIssuer for the gateway certificate"
+    )
     services: list[Service] = []

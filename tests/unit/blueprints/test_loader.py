@@ -38,7 +38,7 @@ def test_explain_names_the_origin_of_each_value() -> None:
     assert table["institution.name"] == "Pulumi.health.yaml"
     assert table["registry.database.storage_gi"] == "Pulumi.health.yaml"
     assert table["serving.gateway"] == "profile base"
-    assert table["registry.artifacts.endpoint"] == "schema default"
+    assert table["serving.tls_issuer"] == "schema default"
 
 
 @pytest.mark.parametrize("sector", STACKS)
@@ -63,14 +63,16 @@ def test_unknown_stack_lists_the_known_ones() -> None:
 
 
 def test_custom_profile_is_merged_between_sector_and_stack(tmp_path: Path) -> None:
-    (tmp_path / "city.yaml").write_text("sector: health\nrules: {critical_min_replicas: 3}\n", encoding="utf-8")
+    (tmp_path / "city.yaml").write_text(
+        "sector: city\nbased_on: health\nrules: {review_period_days: 90, log_retention_days: 400}\n", encoding="utf-8"
+    )
     stack = Path(__file__).parents[3] / "stacks" / "Pulumi.health.yaml"
     text = stack.read_text(encoding="utf-8").replace("    sector: health\n", "    extends: city.yaml\n")
-    text = text.replace("replicas: {min: 2, max: 2}", "replicas: {min: 3, max: 3}").replace(
-        "replicas: {min: 2, max: 3}", "replicas: {min: 3, max: 3}"
-    )
+    text = text.replace("      log_retention_days: 365\n", "")
     mine = tmp_path / "Pulumi.city.yaml"
     mine.write_text(text, encoding="utf-8")
     loaded = load_file(mine)
-    assert loaded.blueprint.rules.critical_min_replicas == 3
+    assert loaded.blueprint.sector == "city"
+    assert loaded.blueprint.rules.review_period_days == 90
+    assert loaded.blueprint.rules.payload_logging == "never"  # from the health profile below it
     assert loaded.layers == ("profile base", "profile health", "profile city.yaml", "Pulumi.city.yaml")
