@@ -36,6 +36,13 @@ PYTHON: Final[dict[str, Pin]] = {
             reason="must equal the Pulumi CLI built from Go modules (the proxy serves pkg/v3 v3.260.0)",
         ),
         Pin(
+            name="pulumi-kubernetes",
+            kind="python",
+            version="4.25.0",
+            source="pulumi-kubernetes",
+            reason="must equal the Kubernetes provider built from Go modules (the proxy serves the v4.25.0 commit)",
+        ),
+        Pin(
             name="pulumi-policy",
             kind="python",
             version="1.21.0",
