@@ -9,6 +9,7 @@ creates it.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,8 +32,11 @@ GROUPS = {
     "scheduling.k8s.io": "scheduling",
     "storage.k8s.io": "storage",
 }
-# Top-level manifest fields whose Python argument names differ.
-ARGUMENTS = {"roleRef": "role_ref", "stringData": "string_data", "binaryData": "binary_data"}
+
+def argument(field_name: str) -> str:
+    """A manifest's top-level field as the typed resource's argument: roleRef -> role_ref."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", field_name).lower()
+
 STATEFUL_KINDS = frozenset({"PersistentVolumeClaim", "CustomResourceDefinition"})
 STATEFUL = f"{DOMAIN}/stateful"
 
@@ -68,12 +72,13 @@ def declare(
     stateful = is_stateful(obj)
     opts = pulumi.ResourceOptions(parent=parent, depends_on=depends, protect=stateful, retain_on_delete=stateful)
     name = child_name(parent_name, obj)
-    fields = {ARGUMENTS.get(k, k): v for k, v in obj.items() if k not in ("apiVersion", "kind")}
     cls = resource_class(obj["apiVersion"], obj["kind"])
     if cls is None:
         from pulumi_kubernetes.apiextensions import CustomResource
 
+        fields = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
         return CustomResource(name, api_version=obj["apiVersion"], kind=obj["kind"], opts=opts, **fields)
+    fields = {argument(k): v for k, v in obj.items() if k not in ("apiVersion", "kind")}
     resource: pulumi.CustomResource = cls(name, opts=opts, **fields)
     return resource
 
