@@ -1,4 +1,7 @@
-"""Where the local development cluster and state live (git-ignored, under `.allmende/`)."""
+"""Where the local development cluster and the local Pulumi state live (git-ignored `.allmende/`).
+
+`ALLMENDE_DEV_DIR` and `ALLMENDE_STATE_DIR` move them (the engine tests use their own).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ def project_root() -> Path:
 
 
 def dev_dir() -> Path:
-    return project_root() / ".allmende" / "dev"
+    return Path(os.environ.get("ALLMENDE_DEV_DIR", project_root() / ".allmende" / "dev"))
 
 
 def dev_kubeconfig() -> Path:
@@ -19,4 +22,4 @@ def dev_kubeconfig() -> Path:
 
 
 def state_dir() -> Path:
-    return project_root() / ".allmende" / "state"
+    return Path(os.environ.get("ALLMENDE_STATE_DIR", project_root() / ".allmende" / "state"))

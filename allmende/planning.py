@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from allmende.blueprints.loader import Loaded
 from allmende.blueprints.schema import Blueprint
 from allmende.models.lock import ModelsLock, lock_path, read_lock
+from allmende.modules.accountability import plan as accountability
 from allmende.modules.gpu_cluster import plan as gpu_cluster
 from allmende.modules.model_serving import plan as model_serving
 from allmende.modules.tenancy import plan as tenancy
@@ -30,6 +31,7 @@ Builder = Callable[[PlanInputs], ModulePlan]
 # The order is the order of deployment: a module may use what an earlier one created.
 BUILDERS: tuple[tuple[str, Builder], ...] = (
     ("tenancy", lambda i: tenancy.plan(i.blueprint)),
+    ("accountability", lambda i: accountability.plan(i.blueprint)),
     ("gpu_cluster", lambda i: gpu_cluster.plan(i.blueprint, cohort=i.stack)),
     ("model_serving", lambda i: model_serving.plan(i.blueprint, i.lock, i.today)),
 )

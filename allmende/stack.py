@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from allmende.modules.accountability.component import Accountability
 from allmende.modules.gpu_cluster.component import GpuCluster
 from allmende.modules.model_serving.component import ModelServing
 from allmende.modules.tenancy.component import Tenancy
@@ -12,6 +13,7 @@ from allmende.wiring import PlannedComponent
 
 COMPONENTS: dict[str, type[PlannedComponent]] = {
     "tenancy": Tenancy,
+    "accountability": Accountability,
     "gpu_cluster": GpuCluster,
     "model_serving": ModelServing,
 }

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from allmende.cli import blueprint_cmds, plan_cmds
+from allmende.cli import blueprint_cmds, demo, plan_cmds, policy, report
 from allmende.errors import AllmendeError
 
 app = typer.Typer(
@@ -19,7 +19,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 blueprint_cmds.register(app)
+app.command()(demo.demo)
 app.add_typer(plan_cmds.app, name="plan")
+app.add_typer(policy.app, name="policy")
+app.add_typer(report.app, name="report")
 
 err = Console(stderr=True, highlight=False)
 

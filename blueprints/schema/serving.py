@@ -38,7 +38,7 @@ class Replicas(Strict):
 
 class PayloadLogger(Strict):
     """KServe's payload logger. Only deployed under a declared, unexpired exception
-    (control `no-payload-logging`): it ships people's requests and answers to a sink."""
+    (control `payload-logging-denied`): it ships people's requests and answers to a sink."""
 
     mode: Literal["all", "request", "response"]
     url: str = Field(min_length=8, description="the sink that receives the payloads")

@@ -16,7 +16,7 @@ from allmende.blueprints.exceptions import active_exception
 from allmende.blueprints.schema import Blueprint, NodePool, RegisterEntry, Service
 from allmende.models.lock import CanaryVersion, LockedModel
 from allmende.modules import labels as keys
-from allmende.modules.gpu_cluster.nodes import GPU, POOL
+from allmende.modules.gpu_cluster.nodes import GPU, POOL, REGION
 from allmende.modules.labels import meta
 from allmende.modules.model_serving.runtimes import SECURITY, model_format, runtime_name
 from allmende.modules.model_serving.storage import SERVICE_ACCOUNT
@@ -24,7 +24,7 @@ from allmende.modules.types import Manifest
 
 API = "serving.kserve.io/v1beta1"
 COMPONENT = "model-serving"
-PAYLOAD_LOGGING = "no-payload-logging"
+PAYLOAD_LOGGING = "payload-logging-denied"
 LICENCE_TAG = "allmende.licence"
 MODEL_CARD_TAG = "allmende.model_card"
 
@@ -82,6 +82,16 @@ def _placement_spec(pool: NodePool | None) -> dict[str, Any]:
     return spec
 
 
+def _residency(bp: Blueprint, entry: RegisterEntry | None) -> dict[str, Any]:
+    """Data-bearing workloads (personal data, or every workload under strict residency) may only
+    run on nodes in the institution's data regions."""
+    if bp.rules.residency != "strict" and not (entry and entry.personal_data):
+        return {}
+    term = {"key": REGION, "operator": "In", "values": sorted(bp.institution.data_regions)}
+    required = {"nodeSelectorTerms": [{"matchExpressions": [term]}]}
+    return {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}
+
+
 def _pod_security() -> dict[str, Any]:
     return {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
 
@@ -98,6 +108,7 @@ def predictor(
         "automountServiceAccountToken": False,
         "serviceAccountName": SERVICE_ACCOUNT,
         **_placement_spec(pool),
+        **_residency(bp, bp.accountability.register_entries.get(service.name)),
     }
     logger = service.payload_logger
     if logger is not None and active_exception(bp, PAYLOAD_LOGGING, service.name, today) is not None:

@@ -70,7 +70,7 @@ def _with_logger(exception_expires: str | None) -> dict[str, Any]:
     exceptions = (
         [
             ExceptionDecl(
-                control="no-payload-logging",
+                control="payload-logging-denied",
                 services=["campus-chat"],
                 reason="Two-week study of answer quality with consenting participants",
                 approver="Ethics board",
