@@ -47,6 +47,8 @@ def files(plan: Plan) -> dict[str, str]:
             out[f"{name}/secrets/{secret.namespace}-{secret.name}.yaml"] = dump(secret.model_dump(exclude_none=True))
         for bundle in module.bundles:
             out[f"{name}/bundles/{bundle.name}.yaml"] = dump(bundle.model_dump())
+        for index, run in enumerate(module.ansible_runs):
+            out[f"{name}/ansible/{index}-{run.name}.yaml"] = dump(run.model_dump(mode="json"))
         for patch in module.node_patches:
             out[f"{name}/node-patches/{patch.node}.yaml"] = dump(patch.model_dump())
     out["bom.yaml"] = dump(bill_of_materials(plan))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -83,9 +83,11 @@ def declare(
     return resource
 
 
-def declare_chart(parent: pulumi.ComponentResource, parent_name: str, chart: ChartRelease) -> pulumi.Resource:
+def declare_chart(
+    parent: pulumi.ComponentResource, parent_name: str, chart: ChartRelease, after: Sequence[pulumi.Resource] = ()
+) -> pulumi.Resource:
     """A pinned chart: helm.v3.Release where Helm hooks must run, helm.v4.Chart otherwise."""
-    opts = pulumi.ResourceOptions(parent=parent)
+    opts = pulumi.ResourceOptions(parent=parent, depends_on=list(after))
     name = f"{parent_name}-chart-{chart.name}"
     if chart.keep_hooks:
         from pulumi_kubernetes.helm.v3 import Release, RepositoryOptsArgs
@@ -117,7 +119,9 @@ def declare_chart(parent: pulumi.ComponentResource, parent_name: str, chart: Cha
     )
 
 
-def declare_node_patch(parent: pulumi.ComponentResource, parent_name: str, patch: NodePatch) -> pulumi.Resource:
+def declare_node_patch(
+    parent: pulumi.ComponentResource, parent_name: str, patch: NodePatch, after: Sequence[pulumi.Resource] = ()
+) -> pulumi.Resource:
     """Labels and taints on a node allmende does not own."""
     from pulumi_kubernetes.core.v1 import NodePatch as K8sNodePatch
     from pulumi_kubernetes.core.v1 import NodeSpecPatchArgs, TaintPatchArgs
@@ -127,7 +131,7 @@ def declare_node_patch(parent: pulumi.ComponentResource, parent_name: str, patch
         f"{parent_name}-node-{patch.node}",
         metadata=ObjectMetaPatchArgs(name=patch.node, labels=patch.labels),
         spec=NodeSpecPatchArgs(taints=[TaintPatchArgs(**t) for t in patch.taints]),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(after)),
     )
 
 
@@ -201,13 +205,14 @@ class PlannedComponent(pulumi.ComponentResource):
     ) -> None:
         super().__init__(self.TYPE, name, None, opts)
         self.resources: dict[str, pulumi.Resource] = {}
+        first = self.wire_first(name, module)
         for obj in module.objects:
             resource = declare(self, name, obj, namespaces)
             self.resources[child_name(name, obj)] = resource
             if obj["kind"] == "Namespace":
                 namespaces[obj["metadata"]["name"]] = resource
         for chart in module.charts:
-            self.resources[f"{name}-chart-{chart.name}"] = declare_chart(self, name, chart)
+            self.resources[f"{name}-chart-{chart.name}"] = declare_chart(self, name, chart, first)
         for secret in module.secrets:
             self.resources[f"{name}-secret-{secret.namespace}-{secret.name}"] = declare_secret(
                 self, name, secret, namespaces
@@ -215,9 +220,13 @@ class PlannedComponent(pulumi.ComponentResource):
         for bundle in module.bundles:
             self.resources[f"{name}-bundle-{bundle.name}"] = declare_bundle(self, name, bundle)
         for patch in module.node_patches:
-            self.resources[f"{name}-node-{patch.node}"] = declare_node_patch(self, name, patch)
+            self.resources[f"{name}-node-{patch.node}"] = declare_node_patch(self, name, patch, first)
         self.wire_extra(name, module, namespaces)
         self.register_outputs({"objects": len(module.objects)})
+
+    def wire_first(self, name: str, module: ModulePlan) -> list[pulumi.Resource]:
+        """Children the module's charts and node patches wait for (e.g. joining bare-metal nodes)."""
+        return []
 
     def wire_extra(self, name: str, module: ModulePlan, namespaces: dict[str, pulumi.Resource]) -> None:
         """Module-specific children that are not plain manifests (secrets, charts)."""

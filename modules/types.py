@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from allmende.modules.gpu_cluster.ansible_plan import AnsibleRun
+
 Manifest = dict[str, Any]
 
 # Kinds that must exist before others (cluster-scoped scaffolding first), then alphabetical.
@@ -100,6 +102,7 @@ class ModulePlan(Frozen):
     node_patches: list[NodePatch] = []
     bundles: list[ManifestBundle] = []
     secrets: list[SecretSpec] = []
+    ansible_runs: list[AnsibleRun] = Field(default=[], description="in order: preflight, prepare, join")
 
     def sorted(self) -> ModulePlan:
         return self.model_copy(

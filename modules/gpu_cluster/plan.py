@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from allmende import versions
 from allmende.blueprints.schema import Blueprint
-from allmende.modules.gpu_cluster import device_plugin, kueue
+from allmende.modules.gpu_cluster import ansible_plan, device_plugin, kueue
 from allmende.modules.gpu_cluster.nodes import pool_labels, pool_taints
 from allmende.modules.labels import meta
 from allmende.modules.types import ChartRelease, Manifest, ModulePlan, NodePatch
@@ -74,4 +74,5 @@ def plan(blueprint: Blueprint, cohort: str = "allmende") -> ModulePlan:
         objects=[*operator_objects, *kueue_objects, *kueue.objects(blueprint, cohort)],
         charts=[*operator_charts, *kueue_charts],
         node_patches=node_patches(blueprint),
+        ansible_runs=ansible_plan.runs(blueprint),
     ).sorted()
