@@ -155,15 +155,12 @@ def secret_value(parent: pulumi.ComponentResource, name: str, key: str, spec: Se
         raise pulumi.RunError(
             f"secret {spec.namespace}/{spec.name} needs `pulumi config set --secret allmende:{source.config} …`"
         )
-    import pulumi_random
+    from allmende.generated import GeneratedSecret
 
-    password = pulumi_random.RandomPassword(
-        f"{name}-{key.lower().replace('_', '-')}",
-        length=source.generate,
-        special=False,
-        opts=pulumi.ResourceOptions(parent=parent),
+    generated = GeneratedSecret(
+        f"{name}-{key.lower().replace('_', '-')}", source.generate, pulumi.ResourceOptions(parent=parent)
     )
-    return password.result
+    return generated.result
 
 
 def declare_secret(

@@ -123,15 +123,10 @@ def _secret(
                 f"the bare-metal hosts need the secret allmende:{ref.config} "
                 f"(for the SSH key: `pulumi config set --secret allmende:{ref.config} < <private key file>`)"
             )
-        import pulumi_random
+        from allmende.generated import GeneratedSecret
 
-        password = pulumi_random.RandomPassword(
-            f"{name}-{_kebab(ref.config)}",
-            length=ref.generate,
-            special=False,
-            opts=pulumi.ResourceOptions(parent=parent),
-        )
-        value = pulumi.Output.secret(password.result)
+        generated = GeneratedSecret(f"{name}-{_kebab(ref.config)}", ref.generate, pulumi.ResourceOptions(parent=parent))
+        value = pulumi.Output.secret(generated.result)
     made[ref.config] = value
     return value
 
