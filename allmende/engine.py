@@ -53,8 +53,15 @@ def engine_env(state: Path | None = None) -> dict[str, str]:
     return env
 
 
-def pulumi(args: Sequence[str], *, stack: str | None = None, cwd: Path | None = None, state: Path | None = None,
-           capture: bool = False, timeout: float | None = None) -> Result:
+def pulumi(
+    args: Sequence[str],
+    *,
+    stack: str | None = None,
+    cwd: Path | None = None,
+    state: Path | None = None,
+    capture: bool = False,
+    timeout: float | None = None,
+) -> Result:
     """Run `pulumi <args>` in the stacks project; output streams to the terminal unless captured."""
     command = ["pulumi", *args, "--non-interactive"]
     if stack is not None:

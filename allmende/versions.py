@@ -167,7 +167,7 @@ IMAGES: Final[dict[str, Pin]] = {
             kind="image",
             version="v0.20.0",
             source="docker.io/kserve/huggingfaceserver",
-            reason="KServe's Hugging Face runtime (vLLM backend, OpenAI-compatible routes) of the cluster's KServe release",
+            reason="KServe's Hugging Face runtime (vLLM backend, OpenAI routes) of the cluster's KServe release",
         ),
         Pin(
             name="kserve-sklearnserver",

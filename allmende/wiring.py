@@ -33,9 +33,11 @@ GROUPS = {
     "storage.k8s.io": "storage",
 }
 
+
 def argument(field_name: str) -> str:
     """A manifest's top-level field as the typed resource's argument: roleRef -> role_ref."""
     return re.sub(r"(?<!^)([A-Z])", r"_\1", field_name).lower()
+
 
 STATEFUL_KINDS = frozenset({"PersistentVolumeClaim", "CustomResourceDefinition"})
 STATEFUL = f"{DOMAIN}/stateful"

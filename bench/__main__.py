@@ -10,9 +10,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import plan_scaling, planner
+from bench import engine, plan_scaling, planner, reports
 
-SECTIONS = {"plan": plan_scaling.run, "planner": planner.run}
+SECTIONS = {
+    "plan": plan_scaling.run,
+    "planner": planner.run,
+    "reports": reports.run,
+    "engine": engine.run,
+}
 
 
 def show(console: Console, section: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from allmende.cli import blueprint_cmds, demo, hosts, plan_cmds, policy, report
+from allmende.cli import blueprint_cmds, demo, dev, hosts, plan_cmds, policy, report, tools
 from allmende.errors import AllmendeError
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.add_typer(plan_cmds.app, name="plan")
 app.add_typer(policy.app, name="policy")
 app.add_typer(report.app, name="report")
 app.add_typer(hosts.app, name="hosts")
+app.add_typer(tools.app, name="tools")
+app.add_typer(dev.app, name="dev")
 
 err = Console(stderr=True, highlight=False)
 

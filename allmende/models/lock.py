@@ -79,7 +79,9 @@ def read_lock(path: Path) -> ModelsLock | None:
     try:
         return ModelsLock.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except ValidationError as exc:
-        raise InvalidInput(str(path), [Problem("models", str(exc).splitlines()[0], "re-run `allmende models lock`")]) from None
+        raise InvalidInput(
+            str(path), [Problem("models", str(exc).splitlines()[0], "re-run `allmende models lock`")]
+        ) from None
 
 
 def dump_lock(lock: ModelsLock) -> str:

@@ -98,6 +98,8 @@ def test_an_interrupted_up_converges(science: StackEnv) -> None:
     process.wait(timeout=30)
     assert created >= 5, "the update was stopped after it had started creating resources"
 
+    # the killed engine left its lock on the local backend: the documented recovery
+    science.ok("cancel", "--yes")
     science.ok("refresh", "--yes", "--skip-preview", "--clear-pending-creates")
     science.ok("up", "--yes", "--skip-preview")
     science.ok("up", "--yes", "--skip-preview", "--expect-no-changes")
