@@ -33,6 +33,8 @@ def run(stack: str) -> None:
         kubeconfig=kubeconfig,
         context=context,
         enable_server_side_apply=True,
+        # ConfigMaps are changed in place (the policy parameters must never be briefly absent)
+        enable_config_map_mutable=True,
     )
     sector = SectorStack(stack, the_plan, pulumi.ResourceOptions(provider=provider))
     pulumi.export("sector", loaded.blueprint.sector)

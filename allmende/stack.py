@@ -17,6 +17,9 @@ COMPONENTS: dict[str, type[PlannedComponent]] = {
     "gpu_cluster": GpuCluster,
     "model_serving": ModelServing,
 }
+# Modules whose rules every later module must meet: admission policies and their parameters are
+# in place before anything they check is created or changed.
+GUARDS = frozenset({"accountability"})
 
 
 class SectorStack(pulumi.ComponentResource):
@@ -24,10 +27,12 @@ class SectorStack(pulumi.ComponentResource):
         super().__init__("allmende:index:SectorStack", name, None, opts)
         namespaces: dict[str, pulumi.Resource] = {}
         self.modules: dict[str, PlannedComponent] = {}
+        guards: list[pulumi.Resource] = []
         for module_name, module in plan.modules.items():
             component = COMPONENTS.get(module_name, PlannedComponent)
-            self.modules[module_name] = component(
-                f"{name}-{module_name}", module, namespaces, pulumi.ResourceOptions(parent=self)
-            )
+            options = pulumi.ResourceOptions(parent=self, depends_on=list(guards))
+            self.modules[module_name] = component(f"{name}-{module_name}", module, namespaces, options)
+            if module_name in GUARDS:
+                guards.append(self.modules[module_name])
         self.namespaces = sorted(namespaces)
         self.register_outputs({"namespaces": self.namespaces, "modules": sorted(self.modules)})
