@@ -8,7 +8,7 @@ the validate functions directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import cache
 from typing import Any
@@ -34,13 +34,24 @@ CONFIG = PolicyConfigSchema(properties={"stack": {"type": "string"}}, required=[
 Loader = Callable[[str], Loaded]
 
 
-def manifest_of(resource_type: str, props: dict[str, Any]) -> Manifest | None:
+def plain(value: Any) -> Any:
+    """The engine's read-only property proxies as plain dicts and lists (JSON and CEL need them)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [plain(v) for v in value]
+    return value
+
+
+def manifest_of(resource_type: str, props: Mapping[str, Any]) -> Manifest | None:
     """A Kubernetes object from a pulumi_kubernetes resource's properties (None: not Kubernetes)."""
     parts = resource_type.split(":")
     if len(parts) != 3 or parts[0] != "kubernetes" or "/" not in parts[1]:
         return None
     group, version = parts[1].split("/", 1)
-    obj = dict(props)
+    obj: Manifest = plain(props)
     obj.setdefault("apiVersion", version if group == "core" else f"{group}/{version}")
     obj.setdefault("kind", parts[2])
     obj.setdefault("metadata", {})
@@ -62,7 +73,7 @@ def validator(control: Control, loader: Loader = _loaded, today: date | None = N
         )
         objects: list[tuple[Manifest, str | None]] = []
         for resource in args.resources:
-            obj = manifest_of(resource.resource_type, dict(resource.props))
+            obj = manifest_of(resource.resource_type, resource.props)
             if obj is not None:
                 objects.append((obj, resource.urn))
         for finding in findings_for(ctx, control, objects):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from allmende.devpaths import dev_dir, project_root
 from allmende.engine import checked, ensure_stack, pulumi
 from allmende.planning import plan_loaded
 
-out = Console(highlight=False)
+out = Console(highlight=False, width=140)
 
 
 def _say(began: float) -> Callable[[str], None]:
@@ -75,4 +76,8 @@ def _summary(stack: str, outputs: dict[str, object]) -> None:
     out.print(endpoints)
     out.print(f"namespaces: {', '.join(str(n) for n in outputs.get('namespaces', []))}")  # type: ignore[attr-defined]
     out.print(f"kubeconfig: {dev_dir() / 'kubeconfig'}  (export KUBECONFIG=… to look around)")
-    out.print(f"report: `allmende report {stack} --out {project_root() / '.allmende' / 'reports' / stack}`")
+    from allmende.policies.report import make
+
+    folder = project_root() / ".allmende" / "reports" / stack
+    written = make.write(make.report_data(stack, dt.date.today(), None), ["html", "md", "json"], folder)
+    out.print(f"report for policy makers: {next(p for p in written if p.suffix == '.html')}")
