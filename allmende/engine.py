@@ -47,6 +47,8 @@ def engine_env(state: Path | None = None) -> dict[str, str]:
             "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
             "ALLMENDE_PROJECT_ROOT": str(project_root()),
             "PULUMI_PYTHON_CMD": sys.executable,
+            # `pulumi up --refresh` takes back fields someone changed by hand (drift repair)
+            "PULUMI_K8S_ENABLE_PATCH_FORCE": "true",
         }
     )
     env.pop("PULUMI_ACCESS_TOKEN", None)

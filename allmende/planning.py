@@ -11,6 +11,7 @@ from allmende.blueprints.schema import Blueprint
 from allmende.models.lock import ModelsLock, lock_path, read_lock
 from allmende.modules.accountability import plan as accountability
 from allmende.modules.gpu_cluster import plan as gpu_cluster
+from allmende.modules.model_registry import plan as model_registry
 from allmende.modules.model_serving import plan as model_serving
 from allmende.modules.tenancy import plan as tenancy
 from allmende.modules.types import ModulePlan, Plan
@@ -33,6 +34,7 @@ BUILDERS: tuple[tuple[str, Builder], ...] = (
     ("tenancy", lambda i: tenancy.plan(i.blueprint)),
     ("accountability", lambda i: accountability.plan(i.blueprint)),
     ("gpu_cluster", lambda i: gpu_cluster.plan(i.blueprint, cohort=i.stack)),
+    ("model_registry", lambda i: model_registry.plan(i.blueprint)),
     ("model_serving", lambda i: model_serving.plan(i.blueprint, i.lock, i.today)),
 )
 

@@ -6,6 +6,7 @@ import pulumi
 
 from allmende.modules.accountability.component import Accountability
 from allmende.modules.gpu_cluster.component import GpuCluster
+from allmende.modules.model_registry.component import ModelRegistry
 from allmende.modules.model_serving.component import ModelServing
 from allmende.modules.tenancy.component import Tenancy
 from allmende.modules.types import Plan
@@ -15,6 +16,7 @@ COMPONENTS: dict[str, type[PlannedComponent]] = {
     "tenancy": Tenancy,
     "accountability": Accountability,
     "gpu_cluster": GpuCluster,
+    "model_registry": ModelRegistry,
     "model_serving": ModelServing,
 }
 # Modules whose rules every later module must meet: admission policies and their parameters are

@@ -10,13 +10,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import engine, plan_scaling, planner, reports
+from bench import audit, engine, plan_scaling, planner, reports
 
 SECTIONS = {
     "plan": plan_scaling.run,
     "planner": planner.run,
     "reports": reports.run,
     "engine": engine.run,
+    "audit": audit.run,
 }
 
 

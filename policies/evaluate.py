@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from allmende.audit.report import live_findings
 from allmende.blueprints.schema import Blueprint, ExceptionDecl
 from allmende.models.lock import ModelsLock
 from allmende.modules.labels import DOMAIN, SERVICE
@@ -180,7 +181,7 @@ def findings_for(ctx: Context, control: Control, objects: list[tuple[Manifest, s
         out += registry_findings(ctx, control)
     if "runtime" in control.enforced_at:
         out += runtime_findings(ctx, control.id)
-    return out + exception_findings(ctx, control.id)
+    return out + live_findings(ctx, control.id) + exception_findings(ctx, control.id)
 
 
 def judge(ctx: Context, finding: Finding) -> Outcome:

@@ -11,6 +11,7 @@ SHARED = ROOT.parent / "shared"
 STACKS = ("science", "health", "manufacturing")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests without a rung marker are unit tests (the folder names the rung)."""
     for item in items:

@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from allmende.cli import blueprint_cmds, demo, dev, hosts, plan_cmds, policy, report, tools
+from allmende.cli import audit as audit_cmd
+from allmende.cli import blueprint_cmds, demo, dev, hosts, models, plan_cmds, policy, report, tools
 from allmende.errors import AllmendeError
 
 app = typer.Typer(
@@ -20,10 +21,12 @@ app = typer.Typer(
 )
 blueprint_cmds.register(app)
 app.command()(demo.demo)
+app.command("audit")(audit_cmd.audit)
 app.add_typer(plan_cmds.app, name="plan")
 app.add_typer(policy.app, name="policy")
 app.add_typer(report.app, name="report")
 app.add_typer(hosts.app, name="hosts")
+app.add_typer(models.app, name="models")
 app.add_typer(tools.app, name="tools")
 app.add_typer(dev.app, name="dev")
 
@@ -32,7 +35,7 @@ err = Console(stderr=True, highlight=False)
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except AllmendeError as exc:
         err.print(f"[bold red]error:[/] {escape(exc.render())}", soft_wrap=True)
         sys.exit(2)
@@ -48,3 +51,4 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -159,6 +159,7 @@ def up(
     """Start the cluster (or find it running), then make the fake nodes and CRDs what is asked.
 
     Idempotent: a running cluster is kept; nodes and CRDs are applied again (create or update).
+    Given nodes replace the fake nodes there are (others are deleted); no nodes leaves them as they are.
     """
     say: Progress = progress or (lambda _message: None)
     state_dir = state_dir.resolve()
@@ -179,9 +180,9 @@ def up(
     else:
         say("the cluster is already running")
     api = kube.api_client(kubeconfig_path(state_dir))
-    if nodes:
+    if nodes:  # the fake nodes become exactly these; without any, the existing ones stay
         say(f"fake nodes: {', '.join(n.name for n in nodes)}")
-    kube.apply_nodes(api, nodes)
+        kube.apply_nodes(api, nodes)
     docs = kube.crd_documents(crds_dirs)
     if docs:
         say(f"applying {len(docs)} CRDs and waiting until they are Established")

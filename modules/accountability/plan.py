@@ -25,13 +25,29 @@ READ = ["get", "list", "watch"]
 AUDITOR_RULES = [
     {
         "apiGroups": [""],
-        "resources": ["namespaces", "nodes", "pods", "resourcequotas", "services", "events"],
+        "resources": [
+            "configmaps",
+            "events",
+            "limitranges",
+            "namespaces",
+            "nodes",
+            "persistentvolumeclaims",
+            "pods",
+            "resourcequotas",
+            "serviceaccounts",
+            "services",
+        ],
         "verbs": READ,
     },
     {"apiGroups": ["apps"], "resources": ["daemonsets", "deployments", "replicasets", "statefulsets"], "verbs": READ},
     {"apiGroups": ["batch"], "resources": ["cronjobs", "jobs"], "verbs": READ},
     {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses", "networkpolicies"], "verbs": READ},
-    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"], "verbs": READ},
+    {
+        "apiGroups": ["rbac.authorization.k8s.io"],
+        "resources": ["clusterrolebindings", "clusterroles", "rolebindings", "roles"],
+        "verbs": READ,
+    },
+    {"apiGroups": ["kueue.x-k8s.io"], "resources": ["clusterqueues", "localqueues", "resourceflavors"], "verbs": READ},
     {
         "apiGroups": ["admissionregistration.k8s.io"],
         "resources": ["validatingadmissionpolicies", "validatingadmissionpolicybindings"],

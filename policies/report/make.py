@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from allmende.audit.report import latest_evidence
 from allmende.blueprints.loader import load, stacks_dir
 from allmende.errors import AllmendeError
 from allmende.models.lock import lock_path, read_lock
@@ -45,7 +46,7 @@ def report_data(target: str, today: date, evidence: Path | None = None) -> dict[
         plan_loaded(loaded, today),
         catalogue(),
         today,
-        read_evidence(evidence),
+        read_evidence(evidence) if evidence is not None else latest_evidence(loaded.name),
         lock,
     )
     return build(evaluate(ctx))

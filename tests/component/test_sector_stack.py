@@ -31,6 +31,8 @@ def test_sector_stack_creates_the_planned_objects(stack: str, mocks: RecordingMo
             if r.typ.startswith("kubernetes:")
         )
         planned = sorted(_identity(o["kind"], o["metadata"]) for o in the_plan.objects())
+        secrets = [("Secret", s.namespace, s.name) for m in the_plan.modules.values() for s in m.secrets]
+        planned = sorted(planned + secrets)
         assert created == planned
         types = {r.typ for r in mocks.resources}
         assert "allmende:index:SectorStack" in types and "allmende:index:Tenancy" in types
