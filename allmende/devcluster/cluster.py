@@ -13,6 +13,7 @@ from allmende.devcluster.kubeconfig import write_kubeconfig
 from allmende.devcluster.models import COMPONENTS, ClusterStatus, ComponentName, ComponentStatus, FakeNode, Ports
 from allmende.devcluster.pki import Pki, ensure_pki
 from allmende.devcluster.ports import free_ports, is_free
+from allmende.devcluster.volumes import STORAGE_CLASS, ensure_volumes
 from allmende.errors import AllmendeError
 from allmende.toolchain.paths import tools_dir
 from allmende.toolchain.recipes import KWOK_STAGES, KWOK_STAGES_DIR
@@ -183,6 +184,9 @@ def up(
     if nodes:  # the fake nodes become exactly these; without any, the existing ones stay
         say(f"fake nodes: {', '.join(n.name for n in nodes)}")
         kube.apply_nodes(api, nodes)
+    made = ensure_volumes(api, state_dir / "volumes")
+    if made:
+        say(f"storage: {made} local volumes of class {STORAGE_CLASS} ready to bind")
     docs = kube.crd_documents(crds_dirs)
     if docs:
         say(f"applying {len(docs)} CRDs and waiting until they are Established")
