@@ -42,7 +42,10 @@ def show(
     stack: Annotated[str, typer.Argument(help="stack name or blueprint file")],
     fmt: Annotated[list[str] | None, typer.Option("--format", help="html, md or json (repeatable)")] = None,
     out: Annotated[Path, typer.Option("--out", help="folder for the files")] = Path("out/report"),
-    evidence: Annotated[Path | None, typer.Option(help="JSON file of dated runtime check results")] = None,
+    evidence: Annotated[
+        Path | None,
+        typer.Option(help="JSON file of dated runtime check results (default: the newest `allmende audit` record)"),
+    ] = None,
     on: Annotated[str | None, typer.Option("--date", help="the report's date (default: today)")] = None,
 ) -> None:
     """Write the report of a stack: a summary, register entries, policy cards, energy."""

@@ -124,6 +124,46 @@ def test_second_up_changes_nothing(deployed: StackEnv) -> None:
     deployed.ok("up", "--yes", "--expect-no-changes", "--skip-preview")
 
 
+def test_gpu_pod_beyond_the_tenant_quota_is_refused(deployed: StackEnv) -> None:
+    from kubernetes.client.exceptions import ApiException
+
+    bp = load(deployed.stack).blueprint
+    tenant = bp.tenants[0]
+    pool = next(p for p in bp.cluster.pools if p.gpu is not None)
+    body = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "too-many-gpus", "namespace": tenant.namespace},
+        "spec": {
+            "containers": [
+                {
+                    "name": "job",
+                    "image": "registry.k8s.io/pause:3.10",
+                    "resources": {
+                        "requests": {"nvidia.com/gpu": str(tenant.gpu.nominal + 1), "cpu": "1", "memory": "1Gi"},
+                        "limits": {"nvidia.com/gpu": str(tenant.gpu.nominal + 1), "cpu": "1", "memory": "1Gi"},
+                    },
+                    "securityContext": {
+                        "allowPrivilegeEscalation": False,
+                        "capabilities": {"drop": ["ALL"]},
+                        "runAsNonRoot": True,
+                        "runAsUser": 1000,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                }
+            ],
+            "tolerations": [
+                {"key": t.key, "operator": "Equal", "value": t.value, "effect": t.effect} for t in pool.taints
+            ],
+        },
+    }
+    with pytest.raises(ApiException) as refused:
+        client.CoreV1Api(deployed.api).create_namespaced_pod(tenant.namespace, body)
+    assert refused.value.status == 403
+    assert "exceeded quota: tenant-quota" in str(refused.value.body)
+    assert "requests.nvidia.com/gpu" in str(refused.value.body)
+
+
 def test_destroy_keeps_protected_state(deployed: StackEnv) -> None:
     core = client.CoreV1Api(deployed.api)
     pvcs_before = {
