@@ -21,6 +21,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from allmende.blueprints.loader import Loaded, load
 from allmende.modules.types import Manifest
@@ -35,14 +36,24 @@ Loader = Callable[[str], Loaded]
 
 
 def plain(value: Any) -> Any:
-    """The engine's read-only property proxies as plain dicts and lists (JSON and CEL need them)."""
+    """The engine's read-only property proxies as plain dicts and lists (JSON and CEL need them).
+
+    A value that cannot be known during a preview (a generated secret, say) becomes None.
+    """
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): _known(lambda k=k: value[k]) for k in value}
     if isinstance(value, Sequence):
-        return [plain(v) for v in value]
+        return [_known(lambda i=i: value[i]) for i in range(len(value))]
     return value
+
+
+def _known(get: Callable[[], Any]) -> Any:
+    try:
+        return plain(get())
+    except UnknownValueError:
+        return None
 
 
 def manifest_of(resource_type: str, props: Mapping[str, Any]) -> Manifest | None:

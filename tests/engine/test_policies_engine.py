@@ -113,6 +113,8 @@ def test_inference_services_are_checked(deployed: StackEnv) -> None:
         }
     }
     good = isvc(labels=labels, affinity=affinity)
+    # a probe beside the deployed services: its own name, their register entry
+    good["metadata"]["name"] = f"probe-{svc.name}"
     admitted, message = dry_run(deployed, good, ns)
     assert admitted, message
     for broken, control in (
@@ -172,12 +174,16 @@ def test_the_pack_is_green_for_the_shipped_stack(deployed: StackEnv, root: Path,
 
 @pytest.fixture
 def broken_stacks(tmp_path: Path, root: Path) -> Iterator[Path]:
-    """A copy of stacks/ with `broken`: the health stack without a DPIA and with 30-day logs."""
+    """A copy of stacks/ with `broken`: the health stack with an outdated DPIA and 30-day logs."""
     stacks = tmp_path / "stacks"
     shutil.copytree(root / "stacks", stacks)
+    project = yaml.safe_load((stacks / "Pulumi.yaml").read_text(encoding="utf-8"))
+    project["runtime"]["options"]["virtualenv"] = str((root / ".venv").resolve())
+    (stacks / "Pulumi.yaml").write_text(yaml.safe_dump(project), encoding="utf-8")
     document = yaml.safe_load((stacks / "Pulumi.health.yaml").read_text(encoding="utf-8"))
     bp = document["config"]["allmende:blueprint"]
-    del bp["accountability"]["register"]["sepsis-risk"]["dpia"]
+    # validation accepts both; only the rules' clocks and minimums catch them
+    bp["accountability"]["register"]["sepsis-risk"]["dpia"]["date"] = "2024-01-02"
     bp.setdefault("rules", {})["log_retention_days"] = 30
     (stacks / "Pulumi.broken.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     lock = stacks / "health.models.lock.yaml"
@@ -199,6 +205,6 @@ def test_the_pack_is_red_with_the_right_messages_for_a_broken_stack(
 ) -> None:
     with stack_env("broken", tmp_path / "env") as env:
         code, output = _preview_with_pack(env, root, tmp_path)
-    assert code != 0
-    assert "dpia-linked" in output and "sepsis-risk: no DPIA is linked" in output
+    assert code != 0, output[-3000:]
+    assert "dpia-linked" in output and "sepsis-risk: the DPIA of 2024-01-02 is" in output
     assert "log-retention" in output and "kept 30 days" in output
