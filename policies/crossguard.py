@@ -43,15 +43,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
-        return {str(k): _known(lambda k=k: value[k]) for k in value}
+        return {str(k): _known(value, k) for k in value}
     if isinstance(value, Sequence):
-        return [_known(lambda i=i: value[i]) for i in range(len(value))]
+        return [_known(value, i) for i in range(len(value))]
     return value
 
 
-def _known(get: Callable[[], Any]) -> Any:
+def _known(container: Any, key: Any) -> Any:
     try:
-        return plain(get())
+        return plain(container[key])
     except UnknownValueError:
         return None
 
