@@ -176,11 +176,12 @@ def declare_secret(
     data = {key: secret_value(parent, name, key, spec) for key in sorted(spec.keys)}
     return Secret(
         name,
+        # empty maps are left out: the server drops them, and Pulumi would see a diff on every `up`
         metadata={
             "name": spec.name,
             "namespace": spec.namespace,
-            "labels": spec.labels,
-            "annotations": spec.annotations,
+            **({"labels": spec.labels} if spec.labels else {}),
+            **({"annotations": spec.annotations} if spec.annotations else {}),
         },
         string_data=data,
         type="Opaque",

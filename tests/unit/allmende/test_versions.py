@@ -18,7 +18,8 @@ def _requirements() -> list[str]:
 
 
 def test_pyproject_python_pins_equal_versions_py() -> None:
-    exact = dict(re.match(r"^([A-Za-z0-9_.-]+)==(\S+)$", r).groups() for r in _requirements() if "==" in r)  # type: ignore[union-attr]
+    pattern = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)$")  # name, optional [extras], version
+    exact = dict(pattern.match(r).groups() for r in _requirements() if "==" in r)  # type: ignore[union-attr]
     for pin in versions.PYTHON.values():
         assert exact.get(pin.source) == pin.version, f"pyproject pins {pin.source} to {exact.get(pin.source)}"
 
