@@ -68,9 +68,11 @@ def declare(
     parent_name: str,
     obj: Manifest,
     namespaces: Mapping[str, pulumi.Resource],
+    after: Sequence[pulumi.Resource] = (),
 ) -> pulumi.CustomResource:
     """One resource for one manifest, a child of `parent`."""
     depends = [namespaces[ns]] if (ns := obj["metadata"].get("namespace")) in namespaces else []
+    depends += list(after)
     stateful = is_stateful(obj)
     opts = pulumi.ResourceOptions(parent=parent, depends_on=depends, protect=stateful, retain_on_delete=stateful)
     name = child_name(parent_name, obj)
@@ -195,6 +197,8 @@ class PlannedComponent(pulumi.ComponentResource):
     """A module's component: the objects of its ModulePlan, created as its children."""
 
     TYPE = "allmende:index:Planned"
+    # Kinds created only after every other object of the module (e.g. bindings after their params).
+    LAST_KINDS: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -206,11 +210,14 @@ class PlannedComponent(pulumi.ComponentResource):
         super().__init__(self.TYPE, name, None, opts)
         self.resources: dict[str, pulumi.Resource] = {}
         first = self.wire_first(name, module)
-        for obj in module.objects:
+        for obj in [o for o in module.objects if o["kind"] not in self.LAST_KINDS]:
             resource = declare(self, name, obj, namespaces)
             self.resources[child_name(name, obj)] = resource
             if obj["kind"] == "Namespace":
                 namespaces[obj["metadata"]["name"]] = resource
+        earlier = list(self.resources.values())
+        for obj in [o for o in module.objects if o["kind"] in self.LAST_KINDS]:
+            self.resources[child_name(name, obj)] = declare(self, name, obj, namespaces, earlier)
         for chart in module.charts:
             self.resources[f"{name}-chart-{chart.name}"] = declare_chart(self, name, chart, first)
         for secret in module.secrets:
