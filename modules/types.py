@@ -79,6 +79,22 @@ class SecretSpec(Frozen):
     keys: dict[str, SecretKey]
 
 
+def pinned_chart(name: str, namespace: str, values: dict[str, Any], keep_hooks: bool = False) -> ChartRelease:
+    """A release of the chart `name` at the version and repository `allmende/versions.py` pins."""
+    from allmende import versions
+
+    pin = versions.CHARTS[name]
+    return ChartRelease(
+        name=name,
+        chart=name,
+        version=pin.version,
+        repository=pin.source,
+        namespace=namespace,
+        values=values,
+        keep_hooks=keep_hooks,
+    )
+
+
 class ManifestBundle(Frozen):
     """A pinned upstream release file of manifests (e.g. the Gateway API CRDs), applied as is."""
 

@@ -9,12 +9,11 @@ ResourceQuotas for serving and interactive work are planned by the tenancy modul
 
 from __future__ import annotations
 
-from allmende import versions
 from allmende.blueprints.schema import Blueprint
 from allmende.modules.gpu_cluster import ansible_plan, device_plugin, kueue
 from allmende.modules.gpu_cluster.nodes import pool_labels, pool_taints
 from allmende.modules.labels import meta
-from allmende.modules.types import ChartRelease, Manifest, ModulePlan, NodePatch
+from allmende.modules.types import ChartRelease, Manifest, ModulePlan, NodePatch, pinned_chart
 
 COMPONENT = "gpu-cluster"
 GPU_OPERATOR_NAMESPACE = "gpu-operator"
@@ -27,19 +26,6 @@ def node_patches(blueprint: Blueprint) -> list[NodePatch]:
         for pool in blueprint.cluster.pools
         for node in pool.node_names
     ]
-
-
-def _chart(name: str, namespace: str, values: dict[str, object], keep_hooks: bool = False) -> ChartRelease:
-    pin = versions.CHARTS[name]
-    return ChartRelease(
-        name=name,
-        chart=name,
-        version=pin.version,
-        repository=pin.source,
-        namespace=namespace,
-        values=values,
-        keep_hooks=keep_hooks,
-    )
 
 
 def _namespace(name: str) -> Manifest:
@@ -56,14 +42,14 @@ def gpu_operator(blueprint: Blueprint) -> tuple[list[Manifest], list[ChartReleas
         "metadata": meta(device_plugin.CONFIG_MAP, COMPONENT, "gpu-operator", GPU_OPERATOR_NAMESPACE),
         "data": device_plugin.configs(blueprint),
     }
-    chart = _chart("gpu-operator", GPU_OPERATOR_NAMESPACE, device_plugin.chart_values(blueprint), keep_hooks=True)
+    chart = pinned_chart("gpu-operator", GPU_OPERATOR_NAMESPACE, device_plugin.chart_values(blueprint), keep_hooks=True)
     return [_namespace(GPU_OPERATOR_NAMESPACE), config_map], [chart]
 
 
 def kueue_release(blueprint: Blueprint) -> tuple[list[Manifest], list[ChartRelease]]:
     if blueprint.operators.kueue != "managed":
         return [], []
-    return [_namespace(KUEUE_NAMESPACE)], [_chart("kueue", KUEUE_NAMESPACE, {"enableCertManager": True})]
+    return [_namespace(KUEUE_NAMESPACE)], [pinned_chart("kueue", KUEUE_NAMESPACE, {"enableCertManager": True})]
 
 
 def plan(blueprint: Blueprint, cohort: str = "allmende") -> ModulePlan:

@@ -18,16 +18,9 @@ from allmende.modules.model_serving.routes import gateway, routes
 from allmende.modules.model_serving.runtimes import RUNTIMES, cluster_serving_runtime
 from allmende.modules.model_serving.storage import credentials, service_account
 from allmende.modules.tenancy.plan import POD_SECURITY
-from allmende.modules.types import ChartRelease, Manifest, ManifestBundle, ModulePlan, SecretSpec
+from allmende.modules.types import ChartRelease, Manifest, ManifestBundle, ModulePlan, SecretSpec, pinned_chart
 
 COMPONENT = "model-serving"
-
-
-def _chart(name: str, namespace: str, values: dict[str, object]) -> ChartRelease:
-    pin = versions.CHARTS[name]
-    return ChartRelease(
-        name=name, chart=name, version=pin.version, repository=pin.source, namespace=namespace, values=values
-    )
 
 
 def operators(bp: Blueprint) -> tuple[list[ChartRelease], list[ManifestBundle]]:
@@ -38,14 +31,14 @@ def operators(bp: Blueprint) -> tuple[list[ChartRelease], list[ManifestBundle]]:
         pin = versions.CHARTS["gateway-api"]
         bundles.append(ManifestBundle(name="gateway-api", version=pin.version, url=pin.source))
     if ops.cert_manager == "managed":
-        charts.append(_chart("cert-manager", "cert-manager", {"crds": {"enabled": True}}))
+        charts.append(pinned_chart("cert-manager", "cert-manager", {"crds": {"enabled": True}}))
     if ops.kserve == "managed":
-        charts.append(_chart("kserve-crd", "kserve", {}))
+        charts.append(pinned_chart("kserve-crd", "kserve", {}))
         controller = {
             "deploymentMode": "Standard",
             "gateway": {"domain": bp.serving.domain, "ingressGateway": {"enableGatewayApi": True}},
         }
-        charts.append(_chart("kserve-resources", "kserve", {"kserve": {"controller": controller}}))
+        charts.append(pinned_chart("kserve-resources", "kserve", {"kserve": {"controller": controller}}))
     return charts, bundles
 
 
